@@ -19,7 +19,7 @@ help:
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 # The execution cache keys on a notebook's code cells only, so a changed optimlib would
@@ -30,7 +30,7 @@ book: $(STAMP)
 	if [ "$$new" != "$$(cat $(OPTIMLIB_HASH) 2>/dev/null)" ]; then \
 	  echo "optimlib changed: re-executing every chapter"; rm -rf $(JB_CACHE); fi; \
 	echo "$$new" > $(OPTIMLIB_HASH).new
-	MPLBACKEND=Agg $(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/jupyter-book build . -W -n --keep-going
 	@mv $(OPTIMLIB_HASH).new $(OPTIMLIB_HASH)
 	@echo; echo "The book is ready: open file://$(CURDIR)/_build/html/index.html"
 
@@ -39,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 pytest: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/pytest -n 2 --nbval-lax tests chapters exercises
+	$(BIN)/pytest -n 2 --dist loadfile --nbval-lax tests chapters exercises
 
 test: lint pytest book
 

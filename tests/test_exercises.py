@@ -12,14 +12,18 @@ from optimlib.grading.release import _CODE, _MARKDOWN, STUB, regions, release_no
 
 
 def secret_lines(path):
-    """Every non-blank line inside a solution or hidden-test region of ``path``."""
+    """Every line inside a solution or hidden-test region of ``path`` that says something.
+
+    Lines of bare punctuation (a closing ``],``) carry no information and are skipped.
+    """
     lines = []
     for cell in nbformat.read(path, as_version=4).cells:
         source = cell.source.splitlines()
 
         pattern = _CODE if cell.cell_type == "code" else _MARKDOWN
         for _, _, start, stop in regions(cell.source, pattern):
-            lines += [line.strip() for line in source[start + 1 : stop] if line.strip()]
+            inside = (line.strip() for line in source[start + 1 : stop])
+            lines += [line for line in inside if any(ch.isalnum() for ch in line)]
     return lines
 
 
