@@ -22,13 +22,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# The execution cache keys on a notebook's code cells only, so a changed optimlib would
-# leave stale outputs in the book: drop the cache whenever optimlib's source changes.
+# The execution cache keys on a notebook's code cells only, and Sphinx re-reads only pages
+# whose source changed, so a changed optimlib would leave stale outputs in the book: drop
+# both the execution cache and Sphinx's environment whenever optimlib's source changes.
 book: $(STAMP)
 	@mkdir -p _build
 	@new=$$(cat $$(find optimlib -name '*.py' | sort) requirements.txt | sha256sum | cut -d' ' -f1); \
 	if [ "$$new" != "$$(cat $(OPTIMLIB_HASH) 2>/dev/null)" ]; then \
-	  echo "optimlib changed: re-executing every chapter"; rm -rf $(JB_CACHE); fi; \
+	  echo "optimlib changed: re-executing every chapter"; rm -rf $(JB_CACHE) _build/.doctrees; fi; \
 	echo "$$new" > $(OPTIMLIB_HASH).new
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@mv $(OPTIMLIB_HASH).new $(OPTIMLIB_HASH)

@@ -32,7 +32,7 @@ from numbers import Real
 import ipywidgets
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure, SubplotParams
+from matplotlib.figure import Figure
 
 _SCRIPT = """
 (function () {
@@ -53,6 +53,8 @@ _SCRIPT = """
 """
 
 _ids = itertools.count(1)  # element ids, unique within a page
+# fixed margins: a layout engine would double the time of a redraw
+_MARGINS = dict(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.28, hspace=0.35)
 
 _STYLE = (
     "<style>.optimlib-widget{margin:1em 0}.optimlib-widget .olw-controls{display:flex;"
@@ -92,7 +94,7 @@ class Widget:
     """
 
     def __init__(
-        self, draw, params, *, initial=None, labels=None, alt="", figsize=(7, 3.2), dpi=80
+        self, draw, params, *, initial=None, labels=None, alt="", figsize=(7, 3.2), dpi=90
     ):
         if not callable(draw):
             raise TypeError(
@@ -116,9 +118,7 @@ class Widget:
                 raise ValueError(f"initial value {name}={value!r} is not one of the values")
             self.initial[name] = value
         self.alt = alt
-        # fixed margins: a layout engine would double the time of a redraw
-        margins = SubplotParams(left=0.09, right=0.97, bottom=0.15, top=0.9, wspace=0.3)
-        self._figure = Figure(figsize=figsize, dpi=dpi, subplotpars=margins)
+        self._figure = Figure(figsize=figsize, dpi=dpi)
         FigureCanvasAgg(self._figure)
         self._png = {}
 
@@ -134,7 +134,8 @@ class Widget:
         if key not in self._png:
             # a fixed title height: placing titles automatically costs ~40 ms a redraw
             with matplotlib.rc_context({"axes.titley": 1.0}):
-                self._figure.clear()
+                self._figure.clear()  # (which also resets the margins)
+                self._figure.subplots_adjust(**_MARGINS)
                 self.draw(self._figure, **state)
                 buffer = io.BytesIO()
                 self._figure.savefig(buffer, format="png")
@@ -217,7 +218,7 @@ class Widget:
         return bundle
 
 
-def interact(draw, *, initial=None, labels=None, alt="", figsize=(7, 3.2), dpi=80, **params):
+def interact(draw, *, initial=None, labels=None, alt="", figsize=(7, 3.2), dpi=90, **params):
     """Declare a widget: ``interact(draw, a=[0.1, 0.2], method=["forward", "central"])``.
 
     A shorthand for ``Widget(draw, params, ...)`` in the style of
