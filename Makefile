@@ -40,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile --nbval-lax tests chapters exercises
+	$(BIN)/pytest -n 2 --dist loadfile --nbval-lax --doctest-modules optimlib tests chapters exercises
 
 test: lint pytest book
 

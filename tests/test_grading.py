@@ -102,11 +102,17 @@ def square_question():
         "test-square",
         function="square",
         points=3,
+        cases=[(dict(x=2.0), 4.0), (dict(x=[1.0, -3.0]), [1.0, 9.0])],
         reference=lambda x: np.square(x),
-        cases=[dict(x=2.0), dict(x=[1.0, -3.0])],
         hidden=[dict(x=0.5)],
         hint="multiply x by itself",
     )
+
+
+def test_public_cases_need_no_reference():
+    q = question("test-public", function="f", points=1, cases=[(dict(x=1.0), 2.0)])
+    assert evaluate(q, lambda x: 2 * x).score == 1
+    assert evaluate(q, lambda x: x).score == 0
 
 
 def test_check_gives_full_marks_to_a_right_answer(square_question):
@@ -121,8 +127,8 @@ def test_check_explains_a_wrong_answer(square_question):
     assert report.score == 1  # only x = 2 passes: 2·2 = 2²
     text = repr(report)
     assert "1 of 3 cases pass" in text
-    assert "✗ case 2: square(x=[1.0, -3.0])" in text
-    assert "expected [1., 9.], got [ 2., -6.]" in text
+    assert "✗ case 2: square(x=[1, -3])" in text
+    assert "expected [1, 9], got [2, -6]" in text
     assert "Hint: multiply x by itself" in text
     assert "<strong>test-square: 1 / 3 points" in report._repr_html_()
 
@@ -158,12 +164,20 @@ def test_student_cannot_change_the_reference_inputs(square_question):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        (dict(function="f", points=1, reference=abs, cases=[]), ValueError, "at least one case"),
-        (dict(function="f", points=0, reference=abs, cases=[{}]), ValueError, "points must be"),
-        (dict(function="2f", points=1, reference=abs, cases=[{}]), ValueError, "must be the name"),
-        (dict(function="f", points=1, reference=3, cases=[{}]), TypeError, "must be callable"),
-        (dict(function="f", points=1, reference=abs, cases=[[1]]), TypeError, "dict of keyword"),
-        (dict(function="f", points=1, reference=abs, cases=[{"x": abs}]), TypeError, "not plain"),
+        (dict(function="f", points=1, cases=[]), ValueError, "at least one case"),
+        (dict(function="f", points=0, cases=[({}, 1)]), ValueError, "points must be"),
+        (dict(function="2f", points=1, cases=[({}, 1)]), ValueError, "must be the name"),
+        (dict(function="f", points=1, cases=[{}]), TypeError, "must be a pair"),
+        (dict(function="f", points=1, cases=[([1], 1)]), TypeError, "dict of keywords"),
+        (dict(function="f", points=1, cases=[({"x": abs}, 1)]), TypeError, "not plain"),
+        (dict(function="f", points=1, cases=[({}, abs)]), TypeError, "not plain"),
+        (dict(function="f", points=1, cases=[], hidden=[{}]), TypeError, "need a callable"),
+        (dict(function="f", points=1, cases=[], reference=3, hidden=[{}]), TypeError, "callable"),
+        (
+            dict(function="f", points=1, cases=[({"x": 2}, 5)], reference=lambda x: x * x),
+            ValueError,
+            "case 1 disagrees with the reference: expected 4, got 5",
+        ),
     ],
 )
 def test_question_rejects_bad_declarations(kwargs, error, match):

@@ -7,9 +7,9 @@ writes::
         "cost-1d",
         function="cost",
         points=2,
-        reference=lambda theta1, x, y: losses.mse(theta1 * np.asarray(x), y),
-        cases=[dict(theta1=0.0, x=[1, 2, 3], y=[1, 2, 3])],
+        cases=[(dict(theta1=0.0, x=[1, 2, 3], y=[1, 2, 3]), 14 / 6)],
         # BEGIN HIDDEN TESTS
+        reference=lambda theta1, x, y: losses.mse(theta1 * np.asarray(x), y),
         hidden=[dict(theta1=0.3, x=[0.5, -1.0], y=[2.0, 1.0])],
         # END HIDDEN TESTS
         hint="J(θ₁) = 1/(2m) Σᵢ (θ₁xᵢ − yᵢ)²",
@@ -17,10 +17,11 @@ writes::
     check("cost-1d", cost)
 
 A case is a dict of keyword arguments made of plain data (numbers, strings, lists,
-arrays); the expected answer is ``reference(**case)``. So a grader can call the
-student's ``function`` with the same plain data in another process and compare what
-comes back with the reference in its own. ``release`` removes the hidden cases (and the
-solutions) from the student's copy; the self-check then runs the public cases only.
+arrays). Public cases carry their expected answer; hidden cases get theirs from
+``reference(**case)``, which also must agree with every public answer. So a grader can
+call the student's ``function`` with the same plain data in another process and compare
+what comes back in its own. ``release`` removes the reference and the hidden cases (and
+the solutions) from the student's copy; the self-check then runs the public cases only.
 """
 
 import copy
@@ -41,25 +42,31 @@ class Question:
     id: str
     function: str
     points: float
-    reference: object
-    cases: list
+    cases: list  # [(kwargs, expected), ...]
+    reference: object = None
     hidden: list = field(default_factory=list)
     hint: str = ""
     rtol: float = 1e-6
     atol: float = 1e-9
 
     def all_cases(self):
-        """The public cases, then the hidden ones, each as ``(label, kwargs)``."""
-        public = [(f"case {i + 1}", case) for i, case in enumerate(self.cases)]
-        hidden = [(f"hidden case {i + 1}", case) for i, case in enumerate(self.hidden)]
+        """Every case as ``(label, kwargs, expected)``, the public ones first."""
+        public = [(f"case {i + 1}", kw, exp) for i, (kw, exp) in enumerate(self.cases)]
+        hidden = [
+            (f"hidden case {i + 1}", kw, plain(self.reference(**copy.deepcopy(kw))))
+            for i, kw in enumerate(self.hidden)
+        ]
         return public + hidden
 
 
-def question(qid, *, function, points, reference, cases, hidden=(), hint="", rtol=1e-6, atol=1e-9):
+def question(
+    qid, *, function, points, cases, reference=None, hidden=(), hint="", rtol=1e-6, atol=1e-9
+):
     """Declare (or redeclare) the graded question ``qid``; see the module docstring.
 
     Raises ``TypeError``/``ValueError`` for an empty id or function name, points ≤ 0,
-    a reference that is not callable, or cases that are not dicts of plain data.
+    cases that are not ``(kwargs, expected)`` pairs of plain data, hidden cases without
+    a callable reference, or a public expected answer that the reference contradicts.
     """
     if not isinstance(qid, str) or not qid:
         raise ValueError("a question needs a non-empty string id")
@@ -69,16 +76,27 @@ def question(qid, *, function, points, reference, cases, hidden=(), hint="", rto
         )
     if not isinstance(points, Number) or not points > 0:
         raise ValueError(f"question {qid}: points must be a number > 0, got {points!r}")
-    if not callable(reference):
-        raise TypeError(f"question {qid}: reference must be callable")
     cases, hidden = list(cases), list(hidden)
     if not cases and not hidden:
         raise ValueError(f"question {qid}: give at least one case")
-    for case in cases + hidden:
-        if not isinstance(case, dict) or not all(isinstance(k, str) for k in case):
-            raise TypeError(f"question {qid}: each case must be a dict of keyword arguments")
-        plain(case)
-    q = Question(qid, function, float(points), reference, cases, hidden, hint, rtol, atol)
+    for i, case in enumerate(cases):
+        if not (isinstance(case, tuple) and len(case) == 2):
+            raise TypeError(f"question {qid}: case {i + 1} must be a pair (kwargs, expected)")
+    for kwargs in [kw for kw, _ in cases] + hidden:
+        if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+            raise TypeError(f"question {qid}: each case's arguments must be a dict of keywords")
+        plain(kwargs)
+    cases = [(kwargs, plain(expected)) for kwargs, expected in cases]
+    if (hidden or reference is not None) and not callable(reference):
+        raise TypeError(f"question {qid}: hidden cases need a callable reference")
+    if reference is not None:
+        for i, (kwargs, expected) in enumerate(cases):
+            truth = plain(reference(**copy.deepcopy(kwargs)))
+            if (why := compare(expected, truth, rtol, atol)) is not None:
+                raise ValueError(
+                    f"question {qid}: case {i + 1} disagrees with the reference: {why}"
+                )
+    q = Question(qid, function, float(points), cases, reference, hidden, hint, rtol, atol)
     _QUESTIONS[qid] = q
     return q
 
@@ -149,8 +167,14 @@ def _numeric(value):
 
 
 def _show(value, width=60):
-    if isinstance(value, np.ndarray) and _numeric(value):
-        text = np.array2string(np.asarray(value), precision=5, separator=", ", threshold=12)
+    """A short, readable form of a value: numbers to 6 significant digits."""
+    if isinstance(value, np.ndarray | list | tuple) and _numeric(value) and np.size(value):
+        text = np.array2string(
+            np.asarray(value, dtype=float),
+            separator=", ",
+            threshold=12,
+            formatter={"float_kind": lambda v: f"{v:.6g}"},
+        )
     elif isinstance(value, float | np.floating):
         text = f"{value:.6g}"
     else:
@@ -184,7 +208,7 @@ class Report:
 
     def _lines(self):
         q = self.question
-        head = f"{q.id}: {self.score:g} / {q.points:g} points"
+        head = f"{q.id}: {self.score:g} / {q.points:g} point{'' if q.points == 1 else 's'}"
         if self.not_attempted:
             return [
                 head,
@@ -240,14 +264,13 @@ def run_case(function, case):
 def evaluate(q, function):
     """Run every case of question ``q`` (public and hidden) on ``function``."""
     results = []
-    for label, case in q.all_cases():
+    for label, case, expected in q.all_cases():
         call = f"{q.function}({', '.join(f'{k}={_show(v, 30)}' for k, v in case.items())})"
         try:
             got, error = run_case(function, case)
         except NotImplementedError:
             return Report(q, [CaseResult(label, call, False)], not_attempted=True)
         if error is None:
-            expected = plain(q.reference(**copy.deepcopy(case)))
             error = compare(got, expected, q.rtol, q.atol)
         results.append(CaseResult(label, call, error is None, error or ""))
     return Report(q, results)
