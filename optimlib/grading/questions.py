@@ -33,6 +33,7 @@ from numbers import Number
 import numpy as np
 
 _QUESTIONS = {}
+_GRADING = False  # set while the grader runs a notebook: check() then does nothing
 
 
 @dataclass
@@ -282,6 +283,8 @@ def check(qid, function):
     Raises ``KeyError`` with advice when the question's cell has not been run, and
     ``TypeError`` when ``function`` is not a function.
     """
+    if _GRADING:
+        return None
     if qid not in _QUESTIONS:
         raise KeyError(f"no question {qid!r}: run the cell that declares it first")
     if not callable(function):
