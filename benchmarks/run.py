@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["optimizer_step.py", "widgets.py", "build_and_test.py"]
+SCRIPTS = ["optimizer_step.py", "widgets.py", "grading.py", "build_and_test.py"]
 
 if __name__ == "__main__":
     failed = []

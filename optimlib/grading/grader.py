@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,6 +285,21 @@ def _context():
     return ctx
 
 
+@contextlib.contextmanager
+def _without_main():
+    """Start processes without telling them about ``__main__``.
+
+    multiprocessing makes every forkserver child re-import the parent's main script
+    (costly: a test runner, a benchmark); the sandbox needs nothing from it.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _hidden_folders(assignment, out, submissions):
     """Folders the student process must not see: sources, their git history, the results."""
     folders = {assignment.path.resolve().parent, out.resolve()}
@@ -314,7 +330,7 @@ def grade_one(ctx, assignment, submission, out, limits, hide):
         ],
     }
     process = ctx.Process(target=run_submission, args=(job,), daemon=True)
-    with _start_lock:
+    with _start_lock, _without_main():
         process.start()
     process.join(limits["wall"])
     timed_out = process.is_alive()
