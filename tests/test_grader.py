@@ -114,6 +114,17 @@ def cases(tmp, secrets):
         ),
         "loop_at_top_level": (notebook(after=["while True:\n    pass"]), FULL, "ok"),
         "input": (notebook(before=["name = input('your name? ')"]), FULL, "ok"),
+        "imports": (  # modules nobody imported before the sandbox must still load
+            notebook(
+                before=[
+                    "import fractions, secrets, statistics, email.parser\n"
+                    "import numpy as np\nrng = np.random.default_rng(0)\n"
+                    "assert statistics.mean([1, 2]) == 1.5"
+                ]
+            ),
+            FULL,
+            "ok",
+        ),
         "sys_exit": (notebook(before=["import sys\nsys.exit(1)"]), FULL, "ok"),
         "os_exit": (notebook(before=["import os\nos._exit(3)"]), ZERO, "error: the notebook ended"),
         "sigkill": (
@@ -254,7 +265,7 @@ def test_every_submission_has_its_row(graded):
 
 
 CASES = [
-    "correct", "release", "loop_in_function", "loop_at_top_level", "input", "sys_exit",
+    "correct", "release", "loop_in_function", "loop_at_top_level", "input", "imports", "sys_exit",
     "os_exit", "sigkill", "segfault", "memory_bomb", "fork_bomb", "print_flood", "long_line",
     "patch_numpy", "patch_builtins", "patch_assert", "eq_always_true", "fake_scores",
     "writes_output", "reads_sources", "network", "calls_reference", "renamed", "missing",
@@ -284,6 +295,7 @@ def test_score_and_status(graded, name):
         ("calls_reference", "calls optimlib.losses.mse, the reference implementation"),
         ("renamed", "no function named `cost` was found"),
         ("input", "EOFError"),
+        ("correct", "status: ok"),
         ("segfault", "not run: the process ended"),
         ("correct", "all cases pass"),
     ],

@@ -269,6 +269,7 @@ def _context():
     ctx.set_forkserver_preload(
         [
             "numpy",
+            "numpy.random",
             "matplotlib.pyplot",
             "IPython.core.inputtransformer2",
             "IPython.display",

@@ -36,7 +36,7 @@ from optimlib.grading import questions as _questions
 from optimlib.grading.questions import plain
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
-MS_REC, MS_PRIVATE = 0x4000, 0x40000
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x1, 0x20, 0x1000, 0x4000, 0x40000
 PR_SET_PDEATHSIG = 1
 NOBODY = 65534
 MAX_NOTEBOOK_BYTES = 20 * 2**20
@@ -91,9 +91,38 @@ def encode(value):
     return value
 
 
-def _mount(target, *, flags=0, fstype=b"tmpfs", options=b"size=64m,mode=0755"):
-    if _libc.mount(b"none", str(target).encode(), fstype, flags, options) != 0:
+def _mount(target, *, source="none", fstype=b"tmpfs", flags=0, options=b"size=64m,mode=0755"):
+    """mount(2): ``fstype`` (or, with ``MS_BIND``, the folder ``source``) on ``target``."""
+    if _libc.mount(str(source).encode(), str(target).encode(), fstype, flags, options) != 0:
         raise OSError(ctypes.get_errno(), f"mount {target}")
+
+
+def _expose_python():
+    """Let the unprivileged user read Python's installation, and nothing else it sits in.
+
+    An installation under a private home (pyenv in /root, mode 0700) is out of reach of
+    ``nobody``: every module not yet imported would fail to load. Shadow the first
+    ancestor that others cannot enter with an empty tmpfs — which also hides the rest of
+    that home — and bind-mount the installation back, read-only.
+    """
+    prefix = os.path.realpath(sys.base_prefix)
+    parts = prefix.split(os.sep)
+    blocked = next(
+        (
+            os.sep.join(parts[:i])
+            for i in range(2, len(parts) + 1)
+            if not os.stat(os.sep.join(parts[:i])).st_mode & 0o001
+        ),
+        None,
+    )
+    if blocked is None:
+        return
+    fd = os.open(prefix, os.O_RDONLY | os.O_DIRECTORY)
+    _mount(blocked, options=b"size=1m,mode=0755")
+    os.makedirs(prefix, exist_ok=True)
+    _mount(prefix, source=f"/proc/self/fd/{fd}", fstype=None, flags=MS_BIND | MS_REC, options=None)
+    _mount(prefix, fstype=None, flags=MS_REMOUNT | MS_BIND | MS_RDONLY, options=None)
+    os.close(fd)
 
 
 def _isolate(job):
@@ -112,6 +141,7 @@ def _confine(job, isolated):
     os.setsid()
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if isolated:
+        _expose_python()
         for folder in job["hide"]:
             if os.path.isdir(folder):
                 _mount(folder, options=b"size=1m,mode=0555")
@@ -125,6 +155,7 @@ def _confine(job, isolated):
         os.dup2(devnull, fd)
     sys.stdin = open(os.devnull)  # input() gets EOF
     sys.stdout = sys.stderr = _Quiet()
+    os.environ["HOME"] = os.getcwd()
     limits = job["limits"]
     vm = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
     cpu = math.ceil(limits["wall"]) + 1
