@@ -5,14 +5,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-JB_CACHE := _build/.jupyter_cache
-OPTIMLIB_HASH := _build/.optimlib.sha256
+# MathJax, served by the book itself (no CDN): npm package pinned in book/package-lock.json
+NPM_STAMP := book/node_modules/.installed
+# another table of contents or output folder: make book TOC=other_toc.yml OUT=/tmp/book
+TOC ?= _toc.yml
+OUT ?= .
+export BOOK_TOC := $(TOC)
 
-.PHONY: help book test lint pytest lab bench student clean
+.PHONY: help book test lint pytest booktest lab bench student clean
 
 help:
 	@echo "make book   build the HTML book into _build/html"
 	@echo "make test   ruff + pytest (units, notebooks, release) + the -W book build"
+	@echo "            + the built book's tests (headless chromium, offline)"
 	@echo "make lab    open JupyterLab on the chapters and exercises"
 	@echo "make bench  run the benchmarks in benchmarks/"
 
@@ -22,27 +27,30 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# The execution cache keys on a notebook's code cells only, and Sphinx re-reads only pages
-# whose source changed, so a changed optimlib would leave stale outputs in the book: drop
-# both the execution cache and Sphinx's environment whenever optimlib's source changes.
-book: $(STAMP)
-	@mkdir -p _build
-	@new=$$(cat $$(find optimlib -name '*.py' | sort) requirements.txt | sha256sum | cut -d' ' -f1); \
-	if [ "$$new" != "$$(cat $(OPTIMLIB_HASH) 2>/dev/null)" ]; then \
-	  echo "optimlib changed: re-executing every chapter"; rm -rf $(JB_CACHE) _build/.doctrees; fi; \
-	echo "$$new" > $(OPTIMLIB_HASH).new
-	$(BIN)/jupyter-book build . -W -n --keep-going
-	@mv $(OPTIMLIB_HASH).new $(OPTIMLIB_HASH)
-	@echo; echo "The book is ready: open file://$(CURDIR)/_build/html/index.html"
+$(NPM_STAMP): book/package.json book/package-lock.json
+	npm ci --prefix book --no-audit --no-fund --loglevel=error
+	touch $@
+
+# book/optimlib_book.py (a Sphinx extension) releases the student exercises into
+# student_exercises/, re-executes exactly the chapters whose code or imported optimlib
+# modules changed, and copies MathJax into the site.
+book: $(STAMP) $(NPM_STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going --toc $(TOC) --path-output $(OUT)
+	@echo; echo "The book is ready: open file://$(abspath $(OUT))/_build/html/index.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile --nbval-lax --doctest-modules optimlib tests chapters exercises
+	$(BIN)/pytest -n 2 --dist loadfile --nbval-lax --doctest-modules -m "not book" \
+	  optimlib tests chapters exercises
 
-test: lint pytest book
+# Tests of the built site: every page in headless chromium, offline (tests/test_book_*.py).
+booktest: $(STAMP) book
+	BOOK_HTML=$(OUT)/_build/html $(BIN)/pytest -n 2 --dist loadscope -m book tests/test_book_*.py
+
+test: lint pytest book booktest
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab
@@ -55,4 +63,4 @@ student: $(STAMP)
 	$(BIN)/python -m optimlib.grading release --out student
 
 clean:
-	rm -rf _build student
+	rm -rf _build student student_exercises

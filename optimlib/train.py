@@ -8,7 +8,9 @@ mini-batch B the gradient is computed on:
 * stochastic gradient descent (SGD): |B| = 1, m updates per epoch;
 * mini-batch gradient descent: |B| = b, ⌈m / b⌉ updates per epoch.
 
-An epoch is one pass over a fresh random permutation of the m examples. Example::
+An epoch is one pass over a fresh random permutation of the m examples. ``newton`` is the
+second-order counterpart of ``minimize`` for test functions: x ← x − H(x)⁻¹ ∇f(x).
+Example::
 
     >>> from optimlib.functions import quadratic
     >>> from optimlib.optimizers import GD
@@ -244,3 +246,78 @@ def fit(model, X, Y, optimizer, epochs, batch_size=None, lam=0.0, rng=0):
                 "try a smaller lr"
             )
     return History(step_loss, epoch_loss, wall_time, steps_per_epoch)
+
+
+def newton(objective, x0, steps):
+    """Run ``steps`` steps of Newton's method on ``objective`` from ``x0``; return the trajectory.
+
+    Each step jumps to the critical point of the quadratic model of f at x_k,
+    f(x_k + d) ≈ f(x_k) + ∇f(x_k)ᵀd + ½ dᵀH(x_k)d:
+
+        x_{k+1} = x_k − H(x_k)⁻¹ ∇f(x_k),
+
+    computed by solving H(x_k) d = ∇f(x_k), never by inverting H. This is the
+    Newton–Raphson method for the equation ∇f(x) = 0, so it finds *critical points*: on
+    a quadratic f(x) = ½ xᵀAx − bᵀx it lands on A⁻¹b in one step whatever A's condition
+    number — a minimum when A is positive definite, but a saddle or a maximum when A is
+    indefinite or negative definite. There is no learning rate. Example::
+
+        >>> from optimlib.functions import quadratic
+        >>> newton(quadratic([[1.0, 0.0], [0.0, 100.0]], b=[1.0, 1.0]), [5.0, -3.0], steps=1)
+        array([[ 5.  , -3.  ],
+               [ 1.  ,  0.01]])
+
+    Args:
+        objective: an object with ``grad(x)`` → ∇f(x) and ``hessian(x)`` → H(x), e.g.
+            ``optimlib.functions.rosenbrock``.
+        x0: the starting point, a 1-D array of length n (copied, never modified).
+        steps: the number of Newton steps, an int ≥ 0.
+
+    Returns:
+        An array of shape (steps + 1, n) whose row k is x_k (row 0 is x0).
+
+    Raises:
+        TypeError: ``objective`` lacks ``grad`` or ``hessian``, or ``steps`` is not an int.
+        ValueError: ``x0`` is not a finite 1-D array, ``steps`` < 0, the gradient or
+            Hessian has the wrong shape or non-finite entries, or the Hessian is singular
+            (to working precision) at an iterate, so the Newton step is undefined.
+    """
+    for method in ("grad", "hessian"):
+        if not callable(getattr(objective, method, None)):
+            raise TypeError(
+                f"objective must have a {method}(x) method, got {type(objective).__name__}"
+            )
+    x = as_array(x0, "x0")
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"x0 must be a non-empty 1-D array, got shape {x.shape}")
+    steps = _count(steps, "steps", low=0)
+    n = x.size
+    path = np.empty((steps + 1, n))
+    path[0] = x
+    for k in range(1, steps + 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            g = np.asarray(objective.grad(x), dtype=np.float64)
+            H = np.asarray(objective.hessian(x), dtype=np.float64)
+        if g.shape != (n,) or H.shape != (n, n):
+            raise ValueError(
+                f"step {k}: expected a gradient of shape ({n},) and a Hessian of shape "
+                f"({n}, {n}), got {g.shape} and {H.shape}"
+            )
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+            raise ValueError(
+                f"step {k}: the gradient or the Hessian at x = {x} is not finite; "
+                "Newton's method diverged"
+            )
+        # singular to working precision (numpy's matrix_rank rule): σ_min ≤ n ε σ_max
+        sigma = np.linalg.svd(H, compute_uv=False)
+        if sigma[-1] <= n * np.finfo(np.float64).eps * sigma[0]:
+            raise ValueError(
+                f"step {k}: the Hessian at x = {x} is singular (eigenvalues "
+                f"{np.linalg.eigvalsh((H + H.T) / 2)}), so the Newton step "
+                "−H⁻¹∇f is undefined"
+            )
+        x = x - np.linalg.solve(H, g)
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"step {k}: the iterate is no longer finite; Newton's method diverged")
+        path[k] = x
+    return path
