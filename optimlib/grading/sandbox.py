@@ -97,32 +97,49 @@ def _mount(target, *, source="none", fstype=b"tmpfs", flags=0, options=b"size=64
         raise OSError(ctypes.get_errno(), f"mount {target}")
 
 
-def _expose_python():
-    """Let the unprivileged user read Python's installation, and nothing else it sits in.
-
-    An installation under a private home (pyenv in /root, mode 0700) is out of reach of
-    ``nobody``: every module not yet imported would fail to load. Shadow the first
-    ancestor that others cannot enter with an empty tmpfs — which also hides the rest of
-    that home — and bind-mount the installation back, read-only.
-    """
-    prefix = os.path.realpath(sys.base_prefix)
-    parts = prefix.split(os.sep)
-    blocked = next(
-        (
-            os.sep.join(parts[:i])
-            for i in range(2, len(parts) + 1)
-            if not os.stat(os.sep.join(parts[:i])).st_mode & 0o001
-        ),
-        None,
+def _python_folders():
+    """The folders Python imports from (its installation, the venv, sys.path), outermost."""
+    found = sorted(
+        {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, *sys.path) if os.path.isdir(p)}
     )
-    if blocked is None:
-        return
-    fd = os.open(prefix, os.O_RDONLY | os.O_DIRECTORY)
-    _mount(blocked, options=b"size=1m,mode=0755")
-    os.makedirs(prefix, exist_ok=True)
-    _mount(prefix, source=f"/proc/self/fd/{fd}", fstype=None, flags=MS_BIND | MS_REC, options=None)
-    _mount(prefix, fstype=None, flags=MS_REMOUNT | MS_BIND | MS_RDONLY, options=None)
-    os.close(fd)
+    return [p for i, p in enumerate(found) if not any(p.startswith(q + os.sep) for q in found[:i])]
+
+
+def _blocked_ancestor(path):
+    """The first folder on the way to ``path`` that others may not enter, or None."""
+    parts = path.split(os.sep)
+    for i in range(2, len(parts) + 1):
+        folder = os.sep.join(parts[:i])
+        if not os.stat(folder).st_mode & 0o001:
+            return folder
+    return None
+
+
+def _hide_but_keep_python(hide):
+    """Hide ``hide`` and /tmp behind empty mounts; keep Python's folders readable by nobody.
+
+    Python's folders may lie under /tmp (a project cloned there) or under a private home
+    (pyenv in /root, mode 0700). They are opened first and bound back afterwards —
+    recursively, so the hidden folders inside them stay hidden — and a private home is
+    shadowed by an empty tmpfs, which also hides the rest of it.
+    """
+    for folder in hide:
+        if os.path.isdir(folder):
+            _mount(folder, options=b"size=1m,mode=0555")
+    keep = [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in _python_folders()]
+    _mount("/tmp", options=b"size=64m,mode=1777")
+    for blocked in {_blocked_ancestor(p) for p, _ in keep} - {None}:
+        _mount(blocked, options=b"size=1m,mode=0755")
+    for path, fd in keep:
+        if os.path.isdir(path) and os.path.samestat(os.stat(path), os.fstat(fd)):
+            os.close(fd)
+            continue  # still there and reachable
+        os.makedirs(path, exist_ok=True)
+        _mount(
+            path, source=f"/proc/self/fd/{fd}", fstype=None, flags=MS_BIND | MS_REC, options=None
+        )
+        _mount(path, fstype=None, flags=MS_REMOUNT | MS_BIND | MS_RDONLY, options=None)
+        os.close(fd)
 
 
 def _isolate(job):
@@ -141,11 +158,7 @@ def _confine(job, isolated):
     os.setsid()
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if isolated:
-        _expose_python()
-        for folder in job["hide"]:
-            if os.path.isdir(folder):
-                _mount(folder, options=b"size=1m,mode=0555")
-        _mount("/tmp", options=b"size=64m,mode=1777")
+        _hide_but_keep_python(job["hide"])
         _mount("/proc", fstype=b"proc", options=None)  # this PID namespace's processes only
         os.chdir("/tmp")
     else:
