@@ -98,10 +98,10 @@ def _mount(target, *, source="none", fstype=b"tmpfs", flags=0, options=b"size=64
 
 
 def _python_folders():
-    """The folders Python imports from (its installation, the venv, sys.path), outermost."""
-    found = sorted(
-        {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, *sys.path) if os.path.isdir(p)}
-    )
+    """The folders Python imports from (installation, venv, sys.path, optimlib), outermost."""
+    package = os.path.dirname(os.path.dirname(_questions.__file__))  # optimlib, if editable
+    folders = (sys.prefix, sys.base_prefix, package, *sys.path)
+    found = sorted({os.path.realpath(p) for p in folders if os.path.isdir(p)})
     return [p for i, p in enumerate(found) if not any(p.startswith(q + os.sep) for q in found[:i])]
 
 
@@ -127,9 +127,11 @@ def _hide_but_keep_python(hide):
         if os.path.isdir(folder):
             _mount(folder, options=b"size=1m,mode=0555")
     keep = [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in _python_folders()]
+    blocked = {_blocked_ancestor(p) for p, _ in keep} - {None}
     _mount("/tmp", options=b"size=64m,mode=1777")
-    for blocked in {_blocked_ancestor(p) for p, _ in keep} - {None}:
-        _mount(blocked, options=b"size=1m,mode=0755")
+    for folder in blocked:
+        if not folder.startswith("/tmp/"):  # under /tmp it is gone already
+            _mount(folder, options=b"size=1m,mode=0755")
     for path, fd in keep:
         if os.path.isdir(path) and os.path.samestat(os.stat(path), os.fstat(fd)):
             os.close(fd)
