@@ -17,7 +17,8 @@ export BOOK_TOC := $(TOC)
 help:
 	@echo "make book   build the HTML book into _build/html"
 	@echo "make test   ruff + pytest (units, notebooks, release) + the -W book build"
-	@echo "            + the built book's tests (headless chromium, offline)"
+	@echo "            + make booktest: the built book in headless chromium, offline"
+	@echo "            (TOC=file.yml OUT=dir: build and test another toc / elsewhere)"
 	@echo "make lab    open JupyterLab on the chapters and exercises"
 	@echo "make bench  run the benchmarks in benchmarks/"
 

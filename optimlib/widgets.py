@@ -19,8 +19,7 @@ Displayed as the last expression of a cell, it offers two renderings
   with one ``<input type="range">`` or ``<select>`` per parameter and one precomputed
   PNG per state (each combination of values), switched by a few lines of JavaScript.
   Its PNGs use a 256-colour palette, which makes them about three times smaller than
-  matplotlib's (the page carries every state); they are drawn by one forked process per
-  core where ``fork`` exists (``OPTIMLIB_WIDGET_JOBS`` sets how many, 1: none).
+  matplotlib's (the page carries every state).
 
 ``_config.yml`` tells myst-nb to prefer ``text/html`` for the HTML builder.
 """
@@ -30,14 +29,10 @@ import html
 import io
 import itertools
 import json
-import multiprocessing
-import os
-import sys
 from numbers import Real
 
 import ipywidgets
 import matplotlib
-import matplotlib.mathtext
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -71,30 +66,6 @@ _STYLE = (
     ".optimlib-widget output{min-width:4em;font-variant-numeric:tabular-nums}"
     ".optimlib-widget img{max-width:100%;height:auto}</style>"
 )
-
-
-_forked = None  # the widget whose states the forked worker processes draw
-
-
-def _fallback_png_in_worker(index):
-    return _forked.fallback_png(list(_forked.states())[index])
-
-
-def _init_worker():
-    # a worker forked from a Jupyter kernel must not write to the kernel's output streams
-    sys.stdout = sys.stderr = open(os.devnull, "w")  # open as long as the worker lives
-    # FreeType fonts opened before the fork share file offsets with the parent's: open
-    # them afresh (matplotlib forgets its own font cache at a fork, not mathtext's)
-    matplotlib.mathtext.MathTextParser._parse_cached.cache_clear()
-
-
-def _workers(n_states):
-    """How many processes draw a fallback's ``n_states`` figures (1: this one)."""
-    if "fork" not in multiprocessing.get_all_start_methods() or n_states < 8:
-        return 1
-    jobs = os.environ.get("OPTIMLIB_WIDGET_JOBS", "")
-    jobs = int(jobs) if jobs.strip().isdigit() else (os.cpu_count() or 1)
-    return max(1, min(jobs, n_states // 4))
 
 
 def _label(value):
@@ -186,29 +157,6 @@ class Widget:
         palette.save(buffer, format="png")
         return min(buffer.getvalue(), png, key=len)
 
-    def fallback_pngs(self):
-        """:meth:`fallback_png` of every state, in the order of :meth:`states`.
-
-        Drawn by forked worker processes, one per core (the draw functions of a notebook
-        need not be picklable: the workers inherit them); if that fails for any reason, or
-        takes too long, drawn here one after the other.
-        """
-        global _forked
-        states = list(self.states())
-        jobs = _workers(len(states))
-        if jobs > 1:
-            _forked = self
-            try:
-                context = multiprocessing.get_context("fork")
-                with context.Pool(jobs, initializer=_init_worker) as pool:
-                    work = pool.map_async(_fallback_png_in_worker, range(len(states)), 1)
-                    return work.get(timeout=30 + 5 * len(states))
-            except Exception:  # anything: drawing here is always possible
-                pass
-            finally:
-                _forked = None
-        return [self.fallback_png(state) for state in states]
-
     def fallback_html(self):
         """The kernel-free rendering: controls, one ``<img>`` per state, and its script."""
         uid = next(_ids)
@@ -235,9 +183,9 @@ class Widget:
                 )
         initial_key = self._key(self.initial)
         figures = []
-        for state, png in zip(self.states(), self.fallback_pngs(), strict=True):
+        for state in self.states():
             key = self._key(state)
-            data = base64.b64encode(png).decode("ascii")
+            data = base64.b64encode(self.fallback_png(state)).decode("ascii")
             alt = html.escape(self.alt.format(**{k: _label(v) for k, v in state.items()}))
             hidden = "" if key == initial_key else " hidden"
             figures.append(

@@ -1,7 +1,6 @@
 """optimlib.widgets: one declaration, a live ipywidgets view and a kernel-free fallback."""
 
 import io
-import multiprocessing
 from html.parser import HTMLParser
 
 import numpy as np
@@ -108,28 +107,3 @@ def test_fallback_figures_are_small_palette_pngs(widget):
         image = Image.open(io.BytesIO(small))
         assert image.format == "PNG" and image.size == Image.open(io.BytesIO(full)).size
         assert image.mode == "P", "a 256-colour palette image"
-
-
-def draw_tex(fig, a):
-    ax = fig.subplots()
-    xs = np.linspace(-1, 1, 20)
-    ax.plot(xs, a * xs**2, label=r"$J(\theta) = a\,\theta^2$")
-    ax.set(xlabel=r"$\theta_1$", title=rf"$a = {a:.2f}$")
-    ax.legend()
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
-def test_forked_workers_draw_the_same_fallback_figures(monkeypatch):
-    tex = interact(draw_tex, a=np.linspace(0.5, 2, 8), alt="a = {a}")
-    tex.png(next(tex.states()))  # fonts (and mathtext) in use before the workers fork
-    monkeypatch.setenv("OPTIMLIB_WIDGET_JOBS", "1")
-    alone = tex.fallback_pngs()
-    tex._png.clear()
-    drawn_here = []
-    original = Widget.fallback_png
-    monkeypatch.setattr(
-        Widget, "fallback_png", lambda self, s: drawn_here.append(s) or original(self, s)
-    )
-    monkeypatch.setenv("OPTIMLIB_WIDGET_JOBS", "2")
-    assert tex.fallback_pngs() == alone
-    assert not drawn_here, "the workers failed: the figures were drawn in this process"
