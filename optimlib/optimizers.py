@@ -447,7 +447,7 @@ class Momentum(Optimizer):
         out += theta  # θ − η b
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     r"""Nesterov's accelerated gradient (torch.optim.SGD with ``momentum``, ``nesterov=True``).
 
     Algorithm (η = ``lr``, μ = ``momentum``; b_0 = 0)::
@@ -484,18 +484,6 @@ class Nesterov(Optimizer):
     >>> print(np.round(theta, 6))  # θ₁ = 0.81 θ₀, θ₂ = 0.5751 θ₀
     [ 0.5751 -1.1502]
     """
-
-    _hyper = ("lr", "momentum")
-
-    def __init__(self, *, lr=1e-3, momentum=0.9):
-        super().__init__(lr=lr)
-        self.momentum = _heavy_ball_momentum(momentum)
-
-    def _init_state(self, shape):
-        return MomentumState(t=0, b=np.zeros(shape))
-
-    def _begin_step(self, s):
-        s.t += 1
 
     def _update(self, theta, g, s, c, out, tmp):
         (d, _) = tmp
