@@ -1,6 +1,6 @@
 """Input checks shared by optimlib: bad input raises a clear error, never a silent wrong answer."""
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -60,3 +60,14 @@ def choice(value, options, name):
     if value not in options:
         raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(map(repr, options))}")
     return value
+
+
+def generator(rng, name):
+    """Return ``rng`` if it is a ``np.random.Generator``, or a new one seeded with an int."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, Integral) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{name} must be a np.random.Generator or an int seed, got {type(rng).__name__}"
+    )

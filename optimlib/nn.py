@@ -26,7 +26,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._validate import as_array, choice
+from ._validate import as_array, choice, generator
 from .losses import check_lam
 
 
@@ -59,14 +59,6 @@ ACTIVATIONS = {
     "relu": (_relu, lambda z, a: np.where(z.real > 0, 1.0, 0.0)),  # g′ = [z > 0]
 }
 LOSSES = ("cross_entropy", "mse")
-
-
-def _generator(seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, Integral) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed))
-    raise TypeError(f"seed must be an int or a np.random.Generator, got {type(seed).__name__}")
 
 
 class MLP:
@@ -124,7 +116,7 @@ class MLP:
             raise ValueError(
                 f"weight_scale must be None or a finite number ≥ 0, got {weight_scale!r}"
             )
-        rng = _generator(seed)
+        rng = generator(seed, "seed")
 
         params = []
         for s_in, s_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):

@@ -28,7 +28,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ._validate import as_array
+from ._validate import as_array, generator
 from .losses import check_lam
 
 
@@ -39,15 +39,6 @@ def _count(value, name, *, low):
     if value < low:
         raise ValueError(f"{name} must be an integer ≥ {low}, got {value}")
     return int(value)
-
-
-def _generator(rng):
-    """Return ``rng`` if it is a ``np.random.Generator``, or a new one seeded with it."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a np.random.Generator or an int seed, got {type(rng).__name__}")
 
 
 def _finite(params):
@@ -209,7 +200,7 @@ def fit(model, X, Y, optimizer, epochs, batch_size=None, lam=0.0, rng=0):
         if batch_size > m:
             raise ValueError(f"batch_size must be in [1, m] = [1, {m}], got {batch_size}")
     lam = check_lam(lam)
-    rng = _generator(rng)
+    rng = generator(rng, "rng")
 
     steps_per_epoch = 1 if batch_size is None else -(-m // batch_size)
     step_loss = np.empty(epochs * steps_per_epoch)

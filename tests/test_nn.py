@@ -217,7 +217,11 @@ BAD_CONSTRUCTORS = [
         "unknown loss 'hinge'; choose one of 'cross_entropy', 'mse'",
     ),
     (dict(layer_sizes=[3, 2], weight_scale=-1.0), ValueError, "weight_scale must be None or"),
-    (dict(layer_sizes=[3, 2], seed="abc"), TypeError, "seed must be an int"),
+    (
+        dict(layer_sizes=[3, 2], seed="abc"),
+        TypeError,
+        "seed must be a np.random.Generator or an int",
+    ),
 ]
 
 
