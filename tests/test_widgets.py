@@ -3,11 +3,13 @@
 import io
 from html.parser import HTMLParser
 
+import matplotlib
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 
-from optimlib.widgets import Widget, interact
+from optimlib.widgets import _MARGINS, Widget, interact
 
 
 class Elements(HTMLParser):
@@ -100,10 +102,24 @@ def test_bad_declarations_are_rejected(args, error, match):
         Widget(**args)
 
 
-def test_fallback_figures_are_small_palette_pngs(widget):
-    for state in widget.states():
-        small, full = widget.fallback_png(state), widget.png(state)
-        assert len(small) <= len(full)
+def test_figures_are_palette_pngs_like_matplotlibs_but_smaller(widget):
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
+
+    states = list(widget.states())
+    for state, other in zip(states, states[1:] + states[:1], strict=True):
+        small = widget.png(state)
+        figure = Figure(figsize=(7, 3.2), dpi=90)  # the widget's defaults
+        figure.subplots_adjust(**_MARGINS)
+        with matplotlib.rc_context({"axes.titley": 1.0}):
+            widget.draw(figure, **state)
+            full = io.BytesIO()
+            figure.savefig(full, format="png")
         image = Image.open(io.BytesIO(small))
-        assert image.format == "PNG" and image.size == Image.open(io.BytesIO(full)).size
-        assert image.mode == "P", "a 256-colour palette image"
+        assert image.format == "PNG" and image.mode == "P", "a 256-colour palette image"
+        assert image.size == (630, 288)
+        reference = pixels(full.getvalue())
+        error = np.abs(pixels(small) - reference).mean()
+        assert error < 2, "the same picture, up to the palette's rounding"
+        assert np.abs(pixels(widget.png(other)) - reference).mean() > 2 * error
+        assert len(small) < len(full.getvalue()) / 2
