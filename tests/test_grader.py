@@ -420,3 +420,119 @@ def test_each_exercise_grades_its_source_full_and_its_release_zero(path, tmp_pat
     assert rows["source"]["total"] == rows["source"]["max_total"], rows["source"]
     assert float(rows["release"]["total"]) == 0, rows["release"]
     assert rows["source"]["status"] == rows["release"]["status"] == "ok"
+
+
+# --- judged questions: the instructor's judge decides, in the grader's process only --------
+
+JUDGED = """
+def pick(limit):
+    # BEGIN SOLUTION
+    return limit - 1
+    # END SOLUTION
+"""
+JUDGE = """
+def judge(answer, limit):
+    with open(LOG, "a") as log:
+        log.write(f"{os.getpid()} {answer!r}\\n")
+    if os.getpid() != GRADER:
+        return "judged outside the grader's process"
+    if type(answer) not in (int, float) or answer != answer:
+        return f"answer a number, not {answer!r}"
+    return None if answer <= limit else f"{answer:g} is above the limit {limit:g}"
+
+
+question("pick", function="pick", points=2, judge=judge, cases=[dict(limit=5.0)],
+         hidden=[dict(limit=1.0)])
+check("pick", pick)
+"""
+
+
+def judged_notebook(log, *, pick=JUDGED, after=()):
+    head = (
+        "import os\nfrom optimlib.grading import check, question\n"
+        f"GRADER, LOG = {os.getpid()}, {str(log)!r}"
+    )
+    sources = [head, pick, JUDGE, *after]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+def test_a_judge_runs_in_the_grader_once_per_distinct_answer(tmp_path):
+    source, subs, log = tmp_path / "judged.ipynb", tmp_path / "subs", tmp_path / "judge.log"
+    subs.mkdir()
+    nbformat.write(judged_notebook(log), source)
+    nbformat.write(judged_notebook(log), subs / "right.ipynb")
+    nbformat.write(judged_notebook(log), subs / "right_too.ipynb")  # same answers: judged once
+    nbformat.write(nbformat.read(release_notebook(source, tmp_path / "r"), 4), subs / "stub.ipynb")
+    wrong = {
+        "nan": "def pick(limit):\n    return float('nan')",
+        "text": "def pick(limit):\n    return 'small'",
+        "not_plain": "def pick(limit):\n    return {1, 2}",
+        "too_big": "def pick(limit):\n    return 100",
+    }
+    for name, code in wrong.items():
+        nbformat.write(judged_notebook(log, pick=code), subs / f"{name}.ipynb")
+    forged = (  # a student's own judge and question accept anything: they must not count
+        "def judge(answer, limit):\n    return None\n\n"
+        "question('pick', function='pick', points=2, judge=judge, cases=[dict(limit=5.0)])"
+    )
+    nbformat.write(
+        judged_notebook(log, pick=wrong["too_big"], after=[forged]), subs / "forged.ipynb"
+    )
+    grader.grade(source, [subs], tmp_path / "out", jobs=2, timeout=5.0)
+    with open(tmp_path / "out" / "gradebook.csv", newline="") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    points = {name: float(row["pick"]) for name, row in rows.items()}
+    assert points == {"right": 2, "right_too": 2, "stub": 0} | dict.fromkeys([*wrong, "forged"], 0)
+    assert {row["status"] for row in rows.values()} == {"ok"}
+    feedback = {name: (tmp_path / "out" / "feedback" / f"{name}.md").read_text() for name in rows}
+    assert "100 is above the limit 5" in feedback["forged"]
+    assert "answer a number, not nan" in feedback["nan"]
+    assert "answer a number, not 'small'" in feedback["text"]
+    assert "not an answer: set is not plain data" in feedback["not_plain"]
+    assert "not attempted" in feedback["stub"]
+    calls = log.read_text().splitlines()
+    assert {line.split()[0] for line in calls} == {str(os.getpid())}  # never the student's
+    # two cases for each distinct answer: right (4.0, 0.0), nan, 'small', 100 (forged too)
+    assert len(calls) == 2 + 2 + 2 + 2
+
+
+EXERCISE_8 = ROOT / "exercises" / "08_real_data.ipynb"
+ABSURD = {  # tuned_settings returns … → the judge's reason
+    "nan_lr": ('{"optimizer": "Adam", "lr": float("nan"), "batch_size": 32}', "'lr' must be"),
+    "huge_lr": ('{"optimizer": "Adam", "lr": 1e6, "batch_size": 32}', "'lr' must be"),
+    "lr_text": ('{"optimizer": "Adam", "lr": "fast", "batch_size": 32}', "not 'fast'"),
+    "negative_batch": ('{"optimizer": "GD", "lr": 0.1, "batch_size": -4}', "'batch_size' must"),
+    "float_batch": ('{"optimizer": "GD", "lr": 0.1, "batch_size": 32.0}', "'batch_size' must"),
+    "huge_epochs": (
+        '{"optimizer": "GD", "lr": 0.1, "batch_size": 32, "epochs": 10**6}',
+        "with the keys 'optimizer', 'lr' and 'batch_size'",
+    ),
+    "unknown_optimizer": ('{"optimizer": "LBFGS", "lr": 0.1, "batch_size": 32}', "one of GD"),
+    "not_a_dict": ("[0.1, 32]", "return a dict"),
+    "defaults": ('{"optimizer": "Adam", "lr": 0.001, "batch_size": 32}', "below the target"),
+}
+
+
+def test_exercise_8_judges_absurd_hyperparameters_with_a_reason(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name, (settings, _) in [*ABSURD.items(), ("numpy_types", ("SETTINGS", None))]:
+        nb = nbformat.read(EXERCISE_8, 4)
+        cell = next(c for c in nb.cells if c.source.startswith("def tuned_settings("))
+        if settings == "SETTINGS":  # numpy scalars arrive as plain numbers: accepted
+            settings = (
+                '{"optimizer": "Nesterov", "lr": np.float64(0.1), "batch_size": np.int64(32)}'
+            )
+        cell.source = f"def tuned_settings(epochs, target):\n    return {settings}"
+        nbformat.write(nb, subs / f"{name}.ipynb")
+    grader.grade(EXERCISE_8, [subs], tmp_path / "out", jobs=2)
+    with open(tmp_path / "out" / "gradebook.csv", newline="") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert float(rows["numpy_types"]["total"]) == float(rows["numpy_types"]["max_total"])
+    for name, (_, reason) in ABSURD.items():
+        row = rows[name]
+        assert row["status"] == "ok" and float(row["tuned-settings"]) == 0, row
+        assert float(row["total"]) == float(row["max_total"]) - 3, row
+        assert reason in (tmp_path / "out" / "feedback" / f"{name}.md").read_text(), name

@@ -185,6 +185,93 @@ def test_question_rejects_bad_declarations(kwargs, error, match):
         question("bad", **kwargs)
 
 
+# --- judged questions: a judge(answer, **case) decides instead of expected answers ---------
+
+
+def at_most(answer, limit):
+    """Accept a number ≤ limit: the kind of rule a judge states."""
+    if type(answer) not in (int, float):
+        return f"answer a number, not {answer!r}"
+    return None if answer <= limit else f"{answer:g} is above {limit:g}"
+
+
+@pytest.fixture
+def judged_question():
+    return question(
+        "test-judged",
+        function="pick",
+        points=3,
+        judge=at_most,
+        cases=[dict(limit=5.0)],
+        hidden=[dict(limit=1.0), dict(limit=-2.0)],
+        hint="pick a small number",
+    )
+
+
+def test_a_judge_decides_each_case(judged_question):
+    assert [exp for *_, exp in judged_question.all_cases()] == [None, None, None]
+    assert check("test-judged", lambda limit: limit - 1).score == 3
+    report = check("test-judged", lambda limit: 2.0)
+    assert report.score == 1  # only limit = 5 accepts 2
+    text = repr(report)
+    assert "✓ case 1: pick(limit=5)" in text
+    assert "✗ hidden case 1: pick(limit=1)" in text and "2 is above 1" in text
+    assert "Hint: pick a small number" in text
+
+
+def test_a_judge_sees_plain_data_only_and_copies(judged_question):
+    seen = []
+
+    def judge(answer, limit):
+        seen.append(answer)
+        answer.append("changed")  # must not reach the student's value or the next case
+        return None
+
+    q = question("test-judged-copies", function="f", points=1, judge=judge, cases=[{"limit": 1}])
+    value = [np.float64(1.5), (2, 3)]
+    assert evaluate(q, lambda limit: value).score == 1
+    assert seen == [[1.5, [2, 3], "changed"]] and type(seen[0][0]) is float
+    assert value == [1.5, (2, 3)]
+    assert "not plain data" in repr(evaluate(judged_question, lambda limit: AlwaysEqual()))
+
+
+@pytest.mark.parametrize(
+    ("judge", "words"),
+    [
+        (lambda answer, limit: 1 / 0, "could not be judged: ZeroDivisionError: division by zero"),
+        (lambda answer, limit: False, "not accepted (the judge returned False, not None"),
+        (lambda answer, limit: "", "not accepted (the judge returned ''"),
+    ],
+)
+def test_a_broken_judge_fails_the_case_with_a_reason(judge, words):
+    q = question("test-broken-judge", function="f", points=1, judge=judge, cases=[{"limit": 1}])
+    report = evaluate(q, lambda limit: 0.0)
+    assert report.score == 0 and words in repr(report)
+
+
+def test_a_judged_stub_is_not_attempted(judged_question):
+    def pick(limit):
+        raise NotImplementedError
+
+    assert check("test-judged", pick).not_attempted
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(judge=3, cases=[{}]), TypeError, "judge must be a function"),
+        (dict(judge=at_most, reference=abs, cases=[{}]), ValueError, "reference or a judge"),
+        (dict(judge=at_most, cases=[({}, 1)]), TypeError, "dicts of keyword arguments"),
+        (dict(judge=at_most, cases=[[1]]), TypeError, "dict of keywords"),
+        (dict(judge=at_most, cases=[], hidden=[{"x": abs}]), TypeError, "not plain"),
+        (dict(judge=at_most, cases=[]), ValueError, "at least one case"),
+    ],
+)
+def test_judged_declarations_are_checked(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        question("bad-judged", function="f", points=1, **kwargs)
+
+
 def test_check_unknown_question():
     with pytest.raises(KeyError, match="run the cell that declares it first"):
         check("no-such-question", abs)

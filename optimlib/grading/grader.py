@@ -7,6 +7,10 @@ Jupyter kernel — and reads back only JSON lines of plain data. Expected answer
 computed here, once per assignment, from the instructor's reference; the comparison
 happens here too.
 
+A judged question (``question(..., judge=...)``) has no expected answers: the judge of
+the instructor's source, loaded here, decides on each case's plain-data answer in this
+process, once per distinct answer (verdicts are cached for the run).
+
 Every submission's result is written atomically to ``OUT/results/<student>.json`` as soon
 as it is graded; ``gradebook.csv`` and ``feedback/<student>.md`` are (re)written from
 those files. A run that is interrupted and started again grades only what is missing
@@ -28,7 +32,7 @@ import threading
 import time
 import types
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -36,7 +40,7 @@ import nbformat
 import numpy as np
 
 from optimlib.grading import questions as _questions
-from optimlib.grading.questions import _show, compare
+from optimlib.grading.questions import _show, compare, judged
 from optimlib.grading.sandbox import HARNESS_BROKEN, SETUP_FAILED, run_submission
 
 SIGNALS = {signal.SIGSEGV: "crashed (segmentation fault)", signal.SIGKILL: "killed (SIGKILL)"}
@@ -57,6 +61,17 @@ class Question:
     hint: str
     rtol: float
     atol: float
+    judge: object = None  # the instructor's judge(answer, **case), run in this process
+    verdicts: dict = field(default_factory=dict)  # (case, answer as JSON) → judge's verdict
+
+    def verdict(self, i, value):
+        """``None`` when ``value``, the JSON answer to case ``i``, is right; else why not."""
+        if self.judge is None:
+            return compare(_decode(value), self.expected[i], self.rtol, self.atol)
+        key = json.dumps([i, value], sort_keys=True)
+        if key not in self.verdicts:
+            self.verdicts[key] = judged(self.judge, _decode(value), self.calls[i][1])
+        return self.verdicts[key]
 
 
 @dataclass
@@ -139,6 +154,7 @@ def load_assignment(path):
                 q.hint,
                 q.rtol,
                 q.atol,
+                q.judge,
             )
         )
     return Assignment(path, _digest(path), result)
@@ -202,7 +218,7 @@ def _score(assignment, records):
         passed, lines = 0, []
         if q.id in missing:
             lines.append(f"no function named `{q.function}` was found (was it renamed?)")
-        for i, ((label, kwargs), expected) in enumerate(zip(q.calls, q.expected, strict=True)):
+        for i, (label, kwargs) in enumerate(q.calls):
             call = f"{q.function}({', '.join(f'{k}={_show(v, 30)}' for k, v in kwargs.items())})"
             record = by_case.get((q.id, i))
             if q.id in missing:
@@ -220,7 +236,7 @@ def _score(assignment, records):
             elif "error" in record:
                 why = str(record["error"])
             else:
-                why = compare(_decode(record.get("value")), expected, q.rtol, q.atol)
+                why = q.verdict(i, record.get("value"))
             if why is None:
                 passed += 1
             else:
@@ -273,6 +289,7 @@ def _context():
             "matplotlib.pyplot",
             "IPython.core.inputtransformer2",
             "IPython.display",
+            "optimlib.datasets",
             "optimlib.functions",
             "optimlib.gradients",
             "optimlib.landscape",

@@ -22,6 +22,41 @@ arrays). Public cases carry their expected answer; hidden cases get theirs from
 call the student's ``function`` with the same plain data in another process and compare
 what comes back in its own. ``release`` removes the reference and the hidden cases (and
 the solutions) from the student's copy; the self-check then runs the public cases only.
+
+**Judged questions.** Some answers have no single expected value: hyperparameters that
+reach a target accuracy, a step size that converges. Such a question has a ``judge``
+instead of expected answers — a function ``judge(answer, **case)`` that returns ``None``
+when the student's answer (plain data) is acceptable for the case and otherwise a
+sentence saying why not::
+
+    def reaches(answer, target):
+        if type(answer) not in (int, float) or not 0 < answer < 1:
+            return f"answer a learning rate in (0, 1), got {answer!r}"
+        loss = train_and_measure(lr=answer)  # bounded work: the range is checked first
+        return None if loss < target else f"loss {loss:.3g} is above the target {target}"
+
+    question(
+        "tuned-lr",
+        function="tuned_lr",
+        points=2,
+        judge=reaches,
+        cases=[dict(target=0.1)],  # keyword dicts only: the judge decides
+        # BEGIN HIDDEN TESTS
+        hidden=[dict(target=0.05), dict(target=0.2)],
+        # END HIDDEN TESTS
+    )
+
+The trust boundary is the same as for compared answers: the grader calls the student's
+function in the sandbox, only its plain-data result comes back, and the grader runs the
+judge *of the instructor's source* in its own process (never the student's copy of it,
+and never in the student's process). So a judge is not a secret: it states the rule an
+answer must meet, it stays public, and the student's self-check runs its own copy on
+the public cases (where tampering with it fools only the student). Only the hidden cases
+go between the markers. A judge gets untrusted data, so it must check the answer's types
+and ranges before doing any work, and keep that work small and bounded (a fixed budget):
+it runs once per case and distinct answer in the grader's process, outside the sandbox's
+time limits (the grader caches verdicts, so equal answers are judged once). A judge that
+raises, or returns anything but ``None`` or a string, fails the case with that reason.
 """
 
 import copy
@@ -49,25 +84,55 @@ class Question:
     hint: str = ""
     rtol: float = 1e-6
     atol: float = 1e-9
+    judge: object = None  # judge(answer, **case) → None or why not, instead of expected answers
 
     def all_cases(self):
-        """Every case as ``(label, kwargs, expected)``, the public ones first."""
+        """Every case as ``(label, kwargs, expected)``, the public ones first.
+
+        A judged question has no expected answers: ``expected`` is ``None``.
+        """
         public = [(f"case {i + 1}", kw, exp) for i, (kw, exp) in enumerate(self.cases)]
         hidden = [
-            (f"hidden case {i + 1}", kw, plain(self.reference(**copy.deepcopy(kw))))
+            (
+                f"hidden case {i + 1}",
+                kw,
+                None if self.judge else plain(self.reference(**copy.deepcopy(kw))),
+            )
             for i, kw in enumerate(self.hidden)
         ]
         return public + hidden
 
+    def verdict(self, got, kwargs, expected):
+        """``None`` when ``got`` is right for the case ``kwargs``, else a sentence why not."""
+        if self.judge is None:
+            return compare(got, expected, self.rtol, self.atol)
+        return judged(self.judge, got, kwargs)
+
 
 def question(
-    qid, *, function, points, cases, reference=None, hidden=(), hint="", rtol=1e-6, atol=1e-9
+    qid,
+    *,
+    function,
+    points,
+    cases,
+    reference=None,
+    hidden=(),
+    hint="",
+    rtol=1e-6,
+    atol=1e-9,
+    judge=None,
 ):
     """Declare (or redeclare) the graded question ``qid``; see the module docstring.
 
+    Without ``judge``, ``cases`` are ``(kwargs, expected)`` pairs and ``hidden`` cases get
+    their answers from ``reference``. With ``judge``, every case (public or hidden) is a
+    dict of keyword arguments and ``judge(answer, **case)`` decides.
+
     Raises ``TypeError``/``ValueError`` for an empty id or function name, points ≤ 0,
-    cases that are not ``(kwargs, expected)`` pairs of plain data, hidden cases without
-    a callable reference, or a public expected answer that the reference contradicts.
+    cases that are not ``(kwargs, expected)`` pairs of plain data (or, for a judged
+    question, dicts of plain data), hidden cases without a callable reference or judge,
+    a judge that is not callable or comes with a reference, or a public expected answer
+    that the reference contradicts.
     """
     if not isinstance(qid, str) or not qid:
         raise ValueError("a question needs a non-empty string id")
@@ -80,6 +145,17 @@ def question(
     cases, hidden = list(cases), list(hidden)
     if not cases and not hidden:
         raise ValueError(f"question {qid}: give at least one case")
+    if judge is not None:
+        if not callable(judge):
+            raise TypeError(f"question {qid}: judge must be a function judge(answer, **case)")
+        if reference is not None:
+            raise ValueError(f"question {qid}: give a reference or a judge, not both")
+        if any(isinstance(case, tuple) for case in cases):
+            raise TypeError(
+                f"question {qid}: a judged question's cases are dicts of keyword arguments, "
+                "without expected answers (the judge decides)"
+            )
+        cases = [(case, None) for case in cases]
     for i, case in enumerate(cases):
         if not (isinstance(case, tuple) and len(case) == 2):
             raise TypeError(f"question {qid}: case {i + 1} must be a pair (kwargs, expected)")
@@ -88,8 +164,8 @@ def question(
             raise TypeError(f"question {qid}: each case's arguments must be a dict of keywords")
         plain(kwargs)
     cases = [(kwargs, plain(expected)) for kwargs, expected in cases]
-    if (hidden or reference is not None) and not callable(reference):
-        raise TypeError(f"question {qid}: hidden cases need a callable reference")
+    if (hidden or reference is not None) and judge is None and not callable(reference):
+        raise TypeError(f"question {qid}: hidden cases need a callable reference or a judge")
     if reference is not None:
         for i, (kwargs, expected) in enumerate(cases):
             truth = plain(reference(**copy.deepcopy(kwargs)))
@@ -97,9 +173,26 @@ def question(
                 raise ValueError(
                     f"question {qid}: case {i + 1} disagrees with the reference: {why}"
                 )
-    q = Question(qid, function, float(points), cases, reference, hidden, hint, rtol, atol)
+    q = Question(qid, function, float(points), cases, reference, hidden, hint, rtol, atol, judge)
     _QUESTIONS[qid] = q
     return q
+
+
+def judged(judge, answer, kwargs):
+    """Run ``judge(answer, **kwargs)`` on copies; return ``None`` (accepted) or why not.
+
+    The judge's reason is returned as it is. A judge that raises, or returns anything but
+    ``None`` or a non-empty string, does not accept the answer, and the sentence says so.
+    """
+    try:
+        verdict = judge(copy.deepcopy(answer), **copy.deepcopy(kwargs))
+    except Exception as exc:  # the answer is untrusted data; the judge may choke on it
+        return f"your answer could not be judged: {type(exc).__name__}: {exc}"[:300]
+    if verdict is None:
+        return None
+    if type(verdict) is str and verdict:
+        return verdict
+    return f"not accepted (the judge returned {_show(verdict)}, not None or a reason)"
 
 
 def plain(value):
@@ -272,7 +365,7 @@ def evaluate(q, function):
         except NotImplementedError:
             return Report(q, [CaseResult(label, call, False)], not_attempted=True)
         if error is None:
-            error = compare(got, expected, q.rtol, q.atol)
+            error = q.verdict(got, case, expected)
         results.append(CaseResult(label, call, error is None, error or ""))
     return Report(q, results)
 
