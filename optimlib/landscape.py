@@ -11,7 +11,7 @@ lines and planes through a point θ:
 Random directions are filter-normalized (Li et al., 2018): a ReLU network computes the
 same function when one layer's weights are scaled by c and the next layer's by 1/c, so
 the raw landscape's sharpness means little. Rescaling each filter of the direction to
-the norm of the matching filter of θ removes that scale.
+the norm of the matching filter of θ (``filter_normalize``) removes that scale.
 
 Parameters ("params") are one ndarray or a list of ndarrays, and every direction has
 the same structure. ``cost`` is any callable taking params of that structure, e.g.
@@ -99,18 +99,62 @@ def _check_cost(cost):
         raise TypeError(f"cost must be callable (params → J), got {type(cost).__name__}")
 
 
+def filter_normalize(params, direction):
+    """Rescale each filter of a direction δ to the norm of θ's matching filter (Li et al., 2018).
+
+    For a weight array of 2 or more dimensions the filters are the slices along its first
+    axis: the rows δ_i of a fully connected W⁽ˡ⁾ of shape (s_{l+1}, s_l), one unit's
+    incoming weights (a convolution's output channels in Li et al.). Each becomes
+
+        δ_i ← δ_i / ‖δ_i‖ · ‖θ_i‖,
+
+    so δ_i and θ_i have the same norm; a filter with ‖δ_i‖ = 0 stays zero. 1-D arrays
+    (biases) get a zero direction, as in the authors' code for the paper's figures.
+    Example::
+
+        >>> W = np.array([[3.0, 4.0], [0.0, 1.0]])
+        >>> filter_normalize(W, np.array([[1.0, 0.0], [2.0, 2.0]])) ** 2
+        array([[25. ,  0. ],
+               [ 0.5,  0.5]])
+
+    Args:
+        params: θ, one ndarray or a list of ndarrays.
+        direction: δ, with the structure and shapes of ``params``.
+
+    Returns:
+        The normalized δ, a new array or list of arrays (the inputs are not modified).
+
+    Raises:
+        ValueError: ``direction`` does not match ``params``, or non-finite input.
+    """
+    parts, single = _parts(params, "params")
+    delta = _matching(parts, single, direction, ("params", "direction"))
+    normalized = []
+    for theta, d in zip(parts, delta, strict=True):
+        if theta.ndim < 2:
+            normalized.append(np.zeros_like(theta))
+            continue
+        axes = tuple(range(1, theta.ndim))  # a filter is everything but the first axis
+        norm_theta = np.sqrt(np.sum(theta**2, axis=axes, keepdims=True))
+        norm_delta = np.sqrt(np.sum(d**2, axis=axes, keepdims=True))
+        scale = np.divide(
+            norm_theta, norm_delta, out=np.zeros_like(norm_delta), where=norm_delta > 0
+        )
+        normalized.append(d * scale)
+    return _pack(normalized, single)
+
+
 def random_direction(params, rng, normalize="filter"):
     """Draw a random direction δ with the structure of ``params``, δ ~ N(0, I).
 
-    With ``normalize="filter"`` (Li et al., 2018) each filter of δ is rescaled to the
-    norm of the matching filter of θ: for a weight array of 2 or more dimensions the
-    filters are its rows δ_i (one unit's incoming weights, W having shape
-    (s_{l+1}, s_l)), and
+    With ``normalize="filter"`` the draw is passed through ``filter_normalize`` (Li et
+    al., 2018): each filter δ_i of a weight array (a row of W⁽ˡ⁾, one unit's incoming
+    weights) is rescaled to the norm of the matching filter of θ,
 
-        δ_i ← δ_i / ‖δ_i‖ · ‖θ_i‖.
+        δ_i ← δ_i / ‖δ_i‖ · ‖θ_i‖,
 
-    1-D arrays (biases) get a zero direction, as in Li et al. With ``normalize=None``
-    δ is the raw Gaussian draw.
+    and 1-D arrays (biases) get a zero direction. With ``normalize=None`` δ is the raw
+    Gaussian draw. Both use the same draw from ``rng``.
 
     Args:
         params: θ, one ndarray or a list of ndarrays.
@@ -134,19 +178,8 @@ def random_direction(params, rng, normalize="filter"):
             "filter normalization gives a zero direction when params are only 1-D arrays "
             "(biases); use normalize=None"
         )
-    direction = []
-    for theta in parts:
-        delta = rng.standard_normal(theta.shape)
-        if normalize == "filter":
-            if theta.ndim < 2:
-                delta = np.zeros_like(theta)
-            else:
-                axes = tuple(range(1, theta.ndim))  # a filter is everything but the first axis
-                norm_theta = np.sqrt(np.sum(theta**2, axis=axes, keepdims=True))
-                norm_delta = np.sqrt(np.sum(delta**2, axis=axes, keepdims=True))
-                delta = delta * (norm_theta / norm_delta)
-        direction.append(delta)
-    return _pack(direction, single)
+    direction = _pack([rng.standard_normal(theta.shape) for theta in parts], single)
+    return filter_normalize(params, direction) if normalize == "filter" else direction
 
 
 def slice_1d(cost, params, direction, alphas):

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from optimlib.landscape import interpolate, random_direction, slice_1d, slice_2d
+from optimlib.landscape import (
+    filter_normalize,
+    interpolate,
+    random_direction,
+    slice_1d,
+    slice_2d,
+)
 from optimlib.nn import MLP
 
 RNG = np.random.default_rng(1234)
@@ -126,6 +132,31 @@ def test_filter_normalization_keeps_a_zero_filter_zero():
     np.testing.assert_array_equal(delta[1], 0.0)
 
 
+def test_filter_normalize_by_hand():
+    theta = [np.array([[3.0, 4.0], [0.0, 2.0], [1.0, 1.0]]), np.array([1.0, 2.0, 3.0])]
+    delta = [np.array([[0.0, 2.0], [5.0, 0.0], [0.0, 0.0]]), np.array([4.0, 5.0, 6.0])]
+    got = filter_normalize(theta, delta)
+    # rows: (0, 2) scaled to norm 5, (5, 0) to norm 2, a zero row stays zero; bias zeroed
+    np.testing.assert_array_equal(got[0], [[0.0, 5.0], [2.0, 0.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(got[1], [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(delta[0][0], [0.0, 2.0])  # the input is not modified
+
+
+def test_filter_normalize_keeps_each_filters_direction():
+    theta, delta = RNG.standard_normal((4, 2, 3)), RNG.standard_normal((4, 2, 3))
+    got = filter_normalize(theta, delta)
+    for g, d, t in zip(got, delta, theta, strict=True):  # filter i is the slice [i]
+        np.testing.assert_allclose(g, d * np.linalg.norm(t) / np.linalg.norm(d), rtol=1e-13)
+
+
+def test_filtered_random_direction_is_the_normalized_raw_draw():
+    params = [RNG.standard_normal((3, 2)), RNG.standard_normal(3), RNG.standard_normal((1, 3))]
+    raw = random_direction(params, np.random.default_rng(9), normalize=None)
+    filtered = random_direction(params, np.random.default_rng(9))
+    for f, n in zip(filtered, filter_normalize(params, raw), strict=True):
+        np.testing.assert_array_equal(f, n)
+
+
 def test_raw_direction_is_the_generators_gaussian_draw():
     params = [np.ones((3, 2)), np.ones(3)]
     delta = random_direction(params, np.random.default_rng(5), normalize=None)
@@ -240,6 +271,10 @@ BAD = [
     ("rng", lambda: random_direction(W, 0), TypeError, "rng must be a np.random.Generator"),
     ("biases only", lambda: random_direction(b, GEN), ValueError,
      "zero direction .* use normalize=None"),
+    ("filter_normalize shape", lambda: filter_normalize([W, b], [W.T, b]), ValueError,
+     r"direction\[0\] has shape \(3, 2\) but params\[0\] has shape \(2, 3\)"),
+    ("filter_normalize nan", lambda: filter_normalize(W, W * np.inf), ValueError,
+     "direction has non-finite"),
 ]  # fmt: skip
 
 
