@@ -527,10 +527,23 @@ def test_exercise_8_judges_absurd_hyperparameters_with_a_reason(tmp_path):
             )
         cell.source = f"def tuned_settings(epochs, target):\n    return {settings}"
         nbformat.write(nb, subs / f"{name}.ipynb")
+    nb = nbformat.read(EXERCISE_8, 4)  # optimlib.datasets is loaded before the tripwires
+    cell = next(c for c in nb.cells if c.source.startswith("def one_hot("))
+    cell.source = (
+        "def one_hot(labels, k):\n"
+        "    from optimlib import datasets\n"
+        "    return datasets.one_hot(labels, k)"
+    )
+    nbformat.write(nb, subs / "calls_one_hot.ipynb")
     grader.grade(EXERCISE_8, [subs], tmp_path / "out", jobs=2)
     with open(tmp_path / "out" / "gradebook.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert float(rows["numpy_types"]["total"]) == float(rows["numpy_types"]["max_total"])
+    assert float(rows["calls_one_hot"]["one-hot"]) == 0
+    assert (
+        "calls optimlib.datasets.one_hot, the reference"
+        in (tmp_path / "out" / "feedback" / "calls_one_hot.md").read_text()
+    )
     for name, (_, reason) in ABSURD.items():
         row = rows[name]
         assert row["status"] == "ok" and float(row["tuned-settings"]) == 0, row
