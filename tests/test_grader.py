@@ -5,6 +5,7 @@ checks one row: the right points, the right status, and that nothing it did reac
 grader or another student's row.
 """
 
+import copy
 import csv
 import json
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 import nbformat
 import pytest
@@ -52,6 +54,11 @@ def notebook(cells=None, *, before=(), after=(), replace=None):
     nb.cells = [nbformat.v4.new_code_cell(c) for c in before] + nb.cells
     nb.cells += [nbformat.v4.new_code_cell(c) for c in after]
     return nb
+
+
+def copied(cell):
+    """A copy of a cell with a new id, as Jupyter's copy and paste makes it."""
+    return nbformat.from_dict({**copy.deepcopy(cell), "id": uuid.uuid4().hex[:8]})
 
 
 def released():
@@ -227,7 +234,11 @@ def cases(tmp, secrets):
             "ok",
         ),
         "reordered": (notebook(lambda cells: cells[::-1]), FULL, "ok"),
-        "duplicated": (notebook(lambda cells: [c for c in cells for _ in (0, 1)]), FULL, "ok"),
+        "duplicated": (
+            notebook(lambda cells: [d for c in cells for d in (c, copied(c))]),
+            FULL,
+            "ok",
+        ),
         "malformed_json": ('{"cells": [', ZERO, "error: not a notebook: the file is not valid"),
         "empty": ("", ZERO, "error: the file is empty"),
         "nbformat3": (v3, FULL, "ok"),
