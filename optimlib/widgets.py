@@ -147,9 +147,10 @@ class Widget:
                 self.draw(self._figure, **state)
                 canvas = self._figure.canvas
                 canvas.draw()
-            rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
-            buffer = io.BytesIO()  # (the figure is opaque: no alpha channel)
-            palette = rgb.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
+            rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+            # the figure is opaque: drop the alpha channel, then pick 256 colours
+            palette = rgba.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
+            buffer = io.BytesIO()
             palette.save(buffer, format="png")
             self._png[key] = buffer.getvalue()
         return self._png[key]
